@@ -1,0 +1,80 @@
+import type { Config } from '../config.js';
+import { tokenRoleName } from '../bootstrap/policies.js';
+import type { VaultClient } from '../vault/index.js';
+
+/**
+ * Paths whose any capability would make the broker more than a token minter. Placeholders
+ * ("x") stand for every name under the path: policies are usually written with globs.
+ */
+export const SENSITIVE_PATHS: readonly string[] = [
+  'sys/policies/acl/x',
+  'sys/policy/x',
+  'sys/mounts/x',
+  'sys/auth/x',
+  'sys/audit/x',
+  'sys/raw/x',
+  'sys/seal',
+  'identity/entity',
+  'identity/entity/id/x',
+  'identity/entity-alias',
+  'identity/group',
+  'auth/token/roles/x',
+  'auth/token/create',
+  'auth/token/create-orphan',
+  'auth/approle/role/x',
+];
+
+export interface PrivilegeReport {
+  /** Sensitive paths the token holds something other than deny on. */
+  excess: { path: string; capabilities: string[] }[];
+  /** Paths the broker needs but lacks. */
+  missing: { path: string; capability: string }[];
+  isRoot: boolean;
+}
+
+/** What the broker must be able to do for the config's applications. */
+export function requiredCapabilities(config: Pick<Config, 'applications'>): Record<string, string> {
+  const required: Record<string, string> = { 'auth/token/revoke-accessor': 'update' };
+  for (const app of Object.keys(config.applications)) required[`auth/token/create/${tokenRoleName(app)}`] = 'update';
+  return required;
+}
+
+/** Asks OpenBao what the client's own token may do; never trusts a policy file. */
+export async function checkPrivileges(vault: VaultClient, config: Pick<Config, 'applications'>): Promise<PrivilegeReport> {
+  const required = requiredCapabilities(config);
+  const caps = await vault.sys.capabilitiesSelf([...SENSITIVE_PATHS, ...Object.keys(required)]);
+  const self = await vault.token.lookupSelf();
+  const isRoot = self.policies.includes('root') || Object.values(caps).some((c) => c.includes('root'));
+  const excess = SENSITIVE_PATHS.map((path) => ({ path, capabilities: caps[path] ?? ['deny'] })).filter(
+    ({ capabilities }) => !capabilities.every((c) => c === 'deny'),
+  );
+  const missing = Object.entries(required)
+    .filter(([path, capability]) => {
+      const have = caps[path] ?? [];
+      return !have.includes(capability) && !have.includes('root');
+    })
+    .map(([path, capability]) => ({ path, capability }));
+  return { excess, missing, isRoot };
+}
+
+export function privilegesOk(report: PrivilegeReport): boolean {
+  return !report.isRoot && report.excess.length === 0 && report.missing.length === 0;
+}
+
+export function describePrivilegeProblems(report: PrivilegeReport): string {
+  const lines: string[] = [];
+  if (report.isRoot) lines.push('the token is a root token (policy "root"); give the broker its own AppRole instead');
+  for (const { path, capabilities } of report.excess) lines.push(`excess: ${path} [${capabilities.join(', ')}]`);
+  for (const { path, capability } of report.missing) lines.push(`missing: ${path} [${capability}]`);
+  return lines.join('\n');
+}
+
+export class ExcessPrivilegeError extends Error {
+  override readonly name = 'ExcessPrivilegeError';
+  constructor(readonly report: PrivilegeReport) {
+    super(
+      `refusing to start: the broker's OpenBao token does not match least privilege\n${describePrivilegeProblems(report)}\n` +
+        'Run `identity-broker bootstrap` with an admin token and log the broker in with the AppRole it creates.',
+    );
+  }
+}

@@ -1,0 +1,37 @@
+import type { VaultCall } from './client.js';
+import * as s from './schemas.js';
+
+export type EntityLookup = { id: string } | { name: string } | { alias_name: string; alias_mount_accessor: string };
+
+/** identity/* reads. The broker never writes here; these serve tests and operators. */
+export class IdentityApi {
+  constructor(private readonly call: VaultCall) {}
+
+  /** identity/lookup/entity answers 204 (no body) when nothing matches. */
+  async lookupEntity(query: EntityLookup): Promise<s.Entity | undefined> {
+    const body = await this.call({ method: 'POST', path: 'identity/lookup/entity', body: query, schema: s.anyResponse });
+    if (!body || typeof body !== 'object' || !('data' in body) || !body.data) return undefined;
+    return s.entity.parse(body.data);
+  }
+
+  async readEntity(id: string): Promise<s.Entity | undefined> {
+    const body = await this.call({
+      method: 'GET',
+      path: `identity/entity/id/${encodeURIComponent(id)}`,
+      schema: s.dataOf(s.entity),
+      notFoundIsUndefined: true,
+    });
+    return body?.data;
+  }
+
+  /** IDs of all entities (empty when there are none: OpenBao answers 404). */
+  async listEntityIds(): Promise<string[]> {
+    const body = await this.call({ method: 'LIST', path: 'identity/entity/id', schema: s.dataOf(s.keyList), notFoundIsUndefined: true });
+    return body?.data.keys ?? [];
+  }
+
+  async listEntityAliasIds(): Promise<string[]> {
+    const body = await this.call({ method: 'LIST', path: 'identity/entity-alias/id', schema: s.dataOf(s.keyList), notFoundIsUndefined: true });
+    return body?.data.keys ?? [];
+  }
+}
