@@ -22,6 +22,13 @@ if (files.length === 0) {
   console.error('run-tests: no test files matched', filter);
   process.exit(1);
 }
+// Install the pinned OpenBao once, up front, so a failure is reported once and loudly.
+const install = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'install-openbao'], { stdio: ['ignore', 'ignore', 'inherit'] });
+if (install.status !== 0) {
+  console.error('run-tests: could not install OpenBao (see above); integration tests cannot run.');
+  process.exit(1);
+}
+
 // Integration test files each start their own OpenBao; two at a time fits 2 cores.
 const result = spawnSync(
   process.execPath,

@@ -205,6 +205,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_key') return `name must be ${issue.issues.map((i) => i.message).join('; ')}`;
   if (issue.code === 'invalid_type' && issue.input === undefined) return `required (expected ${issue.expected})`;
   return issue.message;
 }

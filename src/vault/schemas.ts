@@ -50,13 +50,14 @@ export const tokenRole = z.object({
   allowed_policies: z.array(z.string()).nullish().transform((p) => p ?? []),
   disallowed_policies: z.array(z.string()).nullish().transform((p) => p ?? []),
   allowed_entity_aliases: z.array(z.string()).nullish().transform((p) => p ?? []),
-  orphan: z.boolean(),
-  renewable: z.boolean(),
-  token_explicit_max_ttl: z.number().int(),
-  token_num_uses: z.number().int(),
-  token_no_default_policy: z.boolean(),
-  token_period: z.number().int().optional(),
-  token_type: z.string(),
+  // OpenBao omits zero values of some fields.
+  orphan: z.boolean().default(false),
+  renewable: z.boolean().default(false),
+  token_explicit_max_ttl: z.number().int().default(0),
+  token_num_uses: z.number().int().default(0),
+  token_no_default_policy: z.boolean().default(false),
+  token_period: z.number().int().default(0),
+  token_type: z.string().default('default-service'),
   path_suffix: z.string().optional(),
 });
 export type TokenRole = z.output<typeof tokenRole>;
@@ -81,13 +82,13 @@ export const policy = z.object({ name: z.string(), policy: z.string() });
 
 export const appRoleRole = z.object({
   token_policies: z.array(z.string()).nullish().transform((p) => p ?? []),
-  token_ttl: z.number().int(),
-  token_max_ttl: z.number().int(),
-  token_type: z.string(),
-  token_no_default_policy: z.boolean(),
-  bind_secret_id: z.boolean(),
-  secret_id_ttl: z.number().int(),
-  secret_id_num_uses: z.number().int(),
+  token_ttl: z.number().int().default(0),
+  token_max_ttl: z.number().int().default(0),
+  token_type: z.string().default('default'),
+  token_no_default_policy: z.boolean().default(false),
+  bind_secret_id: z.boolean().default(false),
+  secret_id_ttl: z.number().int().default(0),
+  secret_id_num_uses: z.number().int().default(0),
   secret_id_bound_cidrs: z.array(z.string()).nullish(),
   token_bound_cidrs: z.array(z.string()).nullish(),
 });

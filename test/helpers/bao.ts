@@ -15,7 +15,7 @@ export interface TestBao {
 /**
  * A real OpenBao for one test file. Uses the server named by BAO_ADDR + BAO_TOKEN when both
  * are set; otherwise starts `bao server -dev` on a free loopback port and stops it after the
- * file. If bao cannot be installed or started, this throws with the reason: tests never skip.
+ * file (call it with top-level await so the cleanup belongs to the file). If bao cannot be installed or started, this throws with the reason: tests never skip.
  */
 export async function startBao(options: { extraConfig?: string } = {}): Promise<TestBao> {
   const externalAddr = process.env['BAO_ADDR'];

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { CLI_MAIN } from '../helpers/cli.js';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('identity-broker dev', () => {
+  it('comes up ready, writes 0600 credentials, and leaves no bao behind on SIGTERM', async () => {
+    const stateDir = join(mkdtempSync(join(tmpdir(), 'ib-dev-')), 'state');
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, 'dev', '--port', '0', '--state-dir', stateDir, '--log-level', 'warn'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const ready = new Promise<{ brokerUrl: string; baoPid: number }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`dev did not become ready:\n${stderr}`)), 90_000);
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const url = /broker ready at (http:\/\/\S+)/.exec(stderr)?.[1];
+        const pid = /OpenBao dev server at \S+ \(pid (\d+)\)/.exec(stderr)?.[1];
+        if (url && pid) {
+          clearTimeout(timer);
+          resolve({ brokerUrl: url, baoPid: Number(pid) });
+        }
+      });
+      void exited.then((code) => reject(new Error(`dev exited early with ${code}:\n${stderr}`)));
+    });
+    try {
+      const { brokerUrl, baoPid } = await ready;
+      const readyz = await fetch(`${brokerUrl}/readyz`);
+      assert.equal(readyz.status, 200, await readyz.text());
+      assert.equal((await fetch(`${brokerUrl}/healthz`)).status, 200);
+
+      const credentialsFile = join(stateDir, 'dev-credentials.json');
+      assert.equal(statSync(credentialsFile).mode & 0o777, 0o600);
+      const credentials = JSON.parse(readFileSync(credentialsFile, 'utf8'));
+      assert.deepEqual(Object.keys(credentials).sort(), ['admin_key', 'bao_addr', 'bao_root_token', 'broker_url', 'clients']);
+      assert.equal(credentials.broker_url, brokerUrl);
+      assert.deepEqual(Object.keys(credentials.clients).sort(), ['analytics-app', 'chatbot-app-dev']);
+      assert.deepEqual(credentials.clients['chatbot-app-dev'].applications, ['chatbot']);
+      assert.deepEqual(credentials.clients['analytics-app'].applications, ['analytics']);
+      const health = await fetch(`${credentials.bao_addr}/v1/auth/token/lookup-self`, {
+        headers: { 'x-vault-token': credentials.bao_root_token },
+      });
+      assert.equal(health.status, 200, 'the root token in the credentials file works');
+
+      // No secret reaches the terminal or the logs.
+      const openbaoLog = readFileSync(join(stateDir, 'openbao.log'), 'utf8');
+      for (const secret of [credentials.bao_root_token, credentials.admin_key, credentials.clients['chatbot-app-dev'].api_key]) {
+        assert.ok(!stderr.includes(secret), 'secret in dev output');
+        assert.ok(!openbaoLog.includes(secret), 'secret in openbao.log');
+      }
+
+      assert.ok(isAlive(baoPid));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, stderr);
+      assert.equal(isAlive(baoPid), false, 'bao process left behind');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
