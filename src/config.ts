@@ -82,6 +82,8 @@ const schema = z
       .strictObject({
         /** JSON lines, hash-chained; "-" writes to stdout. */
         file: z.string().min(1).default('.identity-broker/audit.log'),
+        /** Key for HMAC-ing token accessors in audit records; random per process when absent. */
+        hmac_key: secretRef.optional(),
       })
       .prefault({}),
     log: z

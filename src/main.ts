@@ -1,9 +1,16 @@
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import { readSecret, type Config } from './config.js';
+import { ClientAuthenticator } from './broker/client-auth.js';
+import type { IssueEntityDeps } from './broker/issue-entity.js';
 import { checkPrivileges, ExcessPrivilegeError, privilegesOk } from './broker/privileges.js';
+import { AuthFailureThrottle, ClientRateLimiter } from './broker/rate-limits.js';
 import { createReadinessCheck } from './broker/readiness.js';
+import { OpenBaoUserTokenIssuer } from './broker/user-token-issuer.js';
 import { VaultSession } from './broker/vault-session.js';
 import { createApp } from './http/app.js';
+import { createFileAuditLog, type AuditLog } from './observability/audit-log.js';
 import { createLogger } from './observability/logger.js';
 import { VaultClient } from './vault/index.js';
 
@@ -16,9 +23,11 @@ export class MissingBrokerAuthError extends Error {
   override readonly name = 'MissingBrokerAuthError';
 }
 
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
 /**
  * Composition root, the only place that listens: log in to OpenBao as the broker, refuse
- * to start on excess privilege, then serve.
+ * to start on excess privilege, then serve. close() drains in-flight requests first.
  */
 export async function startBroker(config: Config, options: { logger?: Logger } = {}): Promise<RunningBroker> {
   const logger = options.logger ?? createLogger({ level: config.log.level });
@@ -36,7 +45,13 @@ export async function startBroker(config: Config, options: { logger?: Logger } =
     await vault.close();
     throw error;
   }
-  const app = createApp({ logger, readiness: createReadinessCheck(session.client) });
+  const audit = openAuditLog(config);
+  const app = createApp({
+    logger,
+    version,
+    readiness: createReadinessCheck(session.client),
+    entities: entityDeps(config, session, audit, logger),
+  });
   await app.listen({ host: config.listen.host, port: config.listen.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
@@ -48,8 +63,27 @@ export async function startBroker(config: Config, options: { logger?: Logger } =
     async close() {
       // app.close() stops accepting and waits for in-flight requests to finish.
       await app.close();
+      await audit.close();
       session.close();
       await vault.close();
     },
   };
+}
+
+export function entityDeps(config: Config, session: VaultSession, audit: AuditLog, logger: Logger): IssueEntityDeps {
+  return {
+    applications: config.applications,
+    clients: new ClientAuthenticator(config),
+    authFailures: new AuthFailureThrottle(),
+    rateLimiter: new ClientRateLimiter(),
+    issuer: new OpenBaoUserTokenIssuer(session),
+    audit,
+    onUpstreamError: (error) => logger.warn({ err: { message: error.message } }, 'OpenBao call failed'),
+  };
+}
+
+function openAuditLog(config: Config): AuditLog {
+  // Without a configured key, accessor HMACs are comparable only within one process run.
+  const hmacKey = config.audit.hmac_key ? readSecret(config.audit.hmac_key) : randomBytes(32);
+  return createFileAuditLog({ file: config.audit.file, hmacKey });
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { registerAudit } from './audit.js';
 import { registerBootstrap } from './bootstrap.js';
 import { registerClient } from './client.js';
 import { registerDev } from './dev.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerBootstrap(program);
   registerClient(program);
   registerInstallOpenBao(program);
+  registerAudit(program);
   return program;
 }
 

@@ -1,14 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { IssueEntityDeps } from '../broker/issue-entity.js';
 import type { ReadinessReport } from '../broker/readiness.js';
-import { errorBody } from '../contract/errors.js';
+import type { ErrorCode } from '../contract/errors.js';
+import { replyError } from './reply-error.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerOpenApiRoute } from './routes/openapi-json.js';
+import { registerEntitiesRoute } from './routes/v1-entities.js';
 
 export interface AppDeps {
   logger: Logger;
   readiness: () => Promise<ReadinessReport>;
+  entities: IssueEntityDeps;
+  version?: string;
 }
+
+/** Request bodies are small JSON objects; anything bigger is refused before parsing. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /** Builds the HTTP app without listening, so tests drive it in-process with inject(). */
 export function createApp(deps: AppDeps): FastifyInstance {
@@ -16,21 +25,48 @@ export function createApp(deps: AppDeps): FastifyInstance {
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    bodyLimit: 64 * 1024,
+    bodyLimit: BODY_LIMIT_BYTES,
     // Request logs come from the audit log and our own hooks, never fastify's defaults.
     logController: new LogController({ disableRequestLogging: true }),
   });
+  // JSON only: without the text/plain parser, any other media type is a 415.
+  app.removeContentTypeParser('text/plain');
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('cache-control', 'no-store');
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('not_found', request.id)));
-  // Anything unexpected: log it with the request id, tell the client only the id.
-  app.setErrorHandler((error, request, reply) => {
-    const { message, code } = error as { message?: string; code?: string };
-    request.log.error({ err: { message, code } }, 'unhandled error');
-    reply.code(500).send(errorBody('internal_error', request.id));
+  app.setNotFoundHandler((request, reply) => replyError(request, reply, 'not_found'));
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const code = clientErrorCode(error);
+    if (code) {
+      auditRejectedBody(deps, request, code, error);
+      return replyError(request, reply, code, code === 'invalid_request' ? { message: 'The request body is not valid JSON.' } : {});
+    }
+    // Unexpected: log it with the request id; the client learns only the id.
+    request.log.error({ err: { message: error.message, code: error.code } }, 'unhandled error');
+    return replyError(request, reply, 'internal_error');
   });
   registerHealthRoutes(app, deps);
+  registerOpenApiRoute(app, deps.version ?? '0.0.0');
+  registerEntitiesRoute(app, deps.entities);
   return app;
+}
+
+/** Fastify's own body errors (size, media type, JSON syntax) are client mistakes. */
+function clientErrorCode(error: FastifyError): ErrorCode | undefined {
+  if (error.statusCode === 413) return 'payload_too_large';
+  if (error.statusCode === 415) return 'unsupported_media_type';
+  if (error.statusCode === 400) return 'invalid_request';
+  return undefined;
+}
+
+function auditRejectedBody(deps: AppDeps, request: FastifyRequest, code: ErrorCode, error: FastifyError): void {
+  if (!request.url.startsWith('/v1/')) return;
+  deps.entities.audit.record({
+    request_id: request.id,
+    source_address: request.ip,
+    outcome: 'invalid_request',
+    reason: `${code}: ${error.code ?? 'body rejected'}`,
+    latency_ms: 0,
+  });
 }

@@ -3,7 +3,7 @@ import * as s from './schemas.js';
 
 export type EntityLookup = { id: string } | { name: string } | { alias_name: string; alias_mount_accessor: string };
 
-/** identity/* reads. The broker never writes here; these serve tests and operators. */
+/** identity/* endpoints. The broker never calls them; they serve tests and operators. */
 export class IdentityApi {
   constructor(private readonly call: VaultCall) {}
 
@@ -12,6 +12,11 @@ export class IdentityApi {
     const body = await this.call({ method: 'POST', path: 'identity/lookup/entity', body: query, schema: s.anyResponse });
     if (!body || typeof body !== 'object' || !('data' in body) || !body.data) return undefined;
     return s.entity.parse(body.data);
+  }
+
+  /** The seed's `write identity/entity`: kept so tests can prove who may not do it. */
+  async createEntity(body: { name: string; metadata?: Record<string, string>; policies?: string[] }): Promise<void> {
+    await this.call({ method: 'POST', path: 'identity/entity', body, schema: s.anyResponse });
   }
 
   async readEntity(id: string): Promise<s.Entity | undefined> {
