@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import { createEntityRequest, fieldProblems, type CreateEntityResponse, type FieldProblem } from '../contract/entities.js';
 import { parseDurationSeconds } from '../contract/duration.js';
 import type { ErrorCode } from '../contract/errors.js';
-import type { AuditEvent, AuditLog } from '../observability/audit-log.js';
+import type { AuditEvent, AuditLog, AuditOutcome } from '../observability/audit-log.js';
 import { isVaultError } from '../vault/index.js';
 import type { ClientAuthenticator } from './client-auth.js';
 import type { AuthFailureThrottle, ClientRateLimiter } from './rate-limits.js';
@@ -27,9 +27,21 @@ export interface IssueEntityInput {
   requestId: string;
 }
 
+/** The denials this pipeline can return, and how each is recorded in the audit log. */
+const AUDIT_OUTCOME = {
+  invalid_request: 'invalid_request',
+  unauthenticated: 'unauthenticated',
+  client_mismatch: 'client_mismatch',
+  application_not_authorized: 'application_not_authorized',
+  rate_limited: 'rate_limited',
+  upstream_unavailable: 'upstream_error',
+} as const satisfies Partial<Record<ErrorCode, AuditOutcome>>;
+type DenialCode = keyof typeof AUDIT_OUTCOME;
+type DenialExtras = { message?: string; details?: FieldProblem[]; retryAfterSeconds?: number };
+
 export type IssueEntityResult =
   | { kind: 'issued'; response: CreateEntityResponse }
-  | { kind: 'denied'; code: ErrorCode; message?: string; details?: FieldProblem[]; retryAfterSeconds?: number };
+  | ({ kind: 'denied'; code: DenialCode } & DenialExtras);
 
 /** Seconds a client should wait when OpenBao is down: long enough not to pile on. */
 const UPSTREAM_RETRY_AFTER = 5;
@@ -42,10 +54,9 @@ const UPSTREAM_RETRY_AFTER = 5;
 export async function issueEntity(deps: IssueEntityDeps, input: IssueEntityInput): Promise<IssueEntityResult> {
   const started = performance.now();
   const base = { request_id: input.requestId, source_address: input.sourceAddress };
-  const deny = (code: ErrorCode, event: Partial<AuditEvent>, extra: Omit<Extract<IssueEntityResult, { kind: 'denied' }>, 'kind' | 'code'> = {}) => {
-    const outcome = code === 'upstream_unavailable' ? 'upstream_error' : code === 'payload_too_large' ? 'invalid_request' : code;
-    deps.audit.record({ ...base, ...event, outcome: outcome as AuditEvent['outcome'], latency_ms: elapsed(started) });
-    return { kind: 'denied' as const, code, ...extra };
+  const deny = (code: DenialCode, event: Partial<AuditEvent>, extra: DenialExtras = {}): IssueEntityResult => {
+    deps.audit.record({ ...base, ...event, outcome: AUDIT_OUTCOME[code], latency_ms: elapsed(started) });
+    return { kind: 'denied', code, ...extra };
   };
 
   // 1. validate: shape and patterns, before anything is looked up.

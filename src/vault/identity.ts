@@ -35,8 +35,10 @@ export class IdentityApi {
     return body?.data.keys ?? [];
   }
 
-  async listEntityAliasIds(): Promise<string[]> {
-    const body = await this.call({ method: 'LIST', path: 'identity/entity-alias/id', schema: s.dataOf(s.keyList), notFoundIsUndefined: true });
-    return body?.data.keys ?? [];
+  /** Every entity alias with its name and entity (empty when there are none). */
+  async listEntityAliases(): Promise<{ id: string; name: string; entityId: string }[]> {
+    const body = await this.call({ method: 'LIST', path: 'identity/entity-alias/id', schema: s.dataOf(s.aliasList), notFoundIsUndefined: true });
+    if (!body) return [];
+    return Object.entries(body.data.key_info).map(([id, info]) => ({ id, name: info.name, entityId: info.canonical_id }));
   }
 }

@@ -108,6 +108,11 @@ export type Entity = z.output<typeof entity>;
 
 export const keyList = z.object({ keys: z.array(z.string()) });
 
+export const aliasList = z.object({
+  keys: z.array(z.string()),
+  key_info: z.record(z.string(), z.object({ name: z.string(), canonical_id: z.string() })),
+});
+
 export const kvRead = z.object({
   data: z.record(z.string(), z.unknown()).nullable(),
   metadata: z.object({ version: z.number().int(), created_time: z.string(), deletion_time: z.string() }),
