@@ -36,6 +36,13 @@ describe('config', () => {
     }, TypeError);
   });
 
+  it('reads YAML numbers as seconds and caps the default ttl at max_ttl', () => {
+    const config = parseConfig({ ...valid, applications: { chatbot: { max_ttl: 900 } } }, { env });
+    assert.equal(config.applications['chatbot']?.max_ttl, '900');
+    assert.equal(config.applications['chatbot']?.default_ttl, '15m');
+    assert.equal(parseConfig({ ...valid, openbao: undefined, clients: {} }, { env }).openbao.auth, undefined);
+  });
+
   it('falls back from BAO_ADDR to VAULT_ADDR', () => {
     assert.equal(parseConfig(valid, { env: { VAULT_ADDR: 'http://10.0.0.1:8200' } }).openbao.addr, 'http://10.0.0.1:8200');
     assert.equal(
@@ -53,7 +60,9 @@ describe('config', () => {
     ['num_uses not an integer', { ...valid, applications: { chatbot: { num_uses: 1.5 } } }, /applications\.chatbot\.num_uses/],
     ['client of unknown application', { ...valid, clients: { 'chatbot-app': { api_key_hash: hash, applications: ['nope'] } } }, /clients\.chatbot-app\.applications\[0\]: unknown application "nope"/],
     ['plaintext key instead of hash', { ...valid, clients: { 'chatbot-app': { api_key_hash: 'hunter2', applications: ['chatbot'] } } }, /clients\.chatbot-app\.api_key_hash: a hash "sha256:/],
-    ['secret_id as literal', { ...valid, openbao: { auth: { method: 'approle', role_id: 'r', secret_id: 'literal' } } }, /openbao\.auth\.secret_id/],
+    ['secret_id as literal', { ...valid, openbao: { auth: { method: 'approle', role_id: 'r', secret_id: 'literal' } } }, /openbao\.auth\.secret_id: must be \{env: VARIABLE\} or \{file: PATH\}/],
+    ['wrong type', { ...valid, listen: { port: '80' } }, /listen\.port: must be a number, got a string/],
+    ['addr with a path', { ...valid, openbao: { ...valid.openbao, addr: 'http://bao:8200/v1' } }, /openbao\.addr: must be scheme:\/\/host:port with no path/],
     ['unknown auth method', { ...valid, openbao: { auth: { method: 'userpass' } } }, /openbao\.auth\.method/],
     ['port out of range', { ...valid, listen: { port: 70000 } }, /listen\.port/],
     ['addr not a URL', { ...valid, openbao: { ...valid.openbao, addr: 'localhost:8200' } }, /openbao\.addr/],

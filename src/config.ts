@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { parseDurationSeconds } from './contract/duration.js';
+import { formatDuration, parseDurationSeconds } from './contract/duration.js';
 import { APPLICATION_PATTERN, CLIENT_ID_PATTERN } from './contract/names.js';
 
 /**
@@ -10,26 +10,38 @@ import { APPLICATION_PATTERN, CLIENT_ID_PATTERN } from './contract/names.js';
  * variable or a file (a Kubernetes secret volume, an OpenBao Agent sink). It is read
  * when used, so a rotated file is picked up.
  */
-const secretRef = z.union([
-  z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') }),
-  z.strictObject({ file: z.string().min(1) }),
-]);
+const secretRef = z.union(
+  [
+    z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') }),
+    z.strictObject({ file: z.string().min(1) }),
+  ],
+  { error: 'must be {env: VARIABLE} or {file: PATH}: secrets are never written into the config itself' },
+);
 export type SecretRef = z.output<typeof secretRef>;
 
+// YAML turns `max_ttl: 7200` into a number: read it as seconds, as OpenBao does.
 const duration = z
-  .string()
+  .union([z.number().int().positive().transform(String), z.string()])
   .refine((v) => (parseDurationSeconds(v) ?? 0) > 0, 'a positive duration such as "90s", "30m" or "2h"');
+
+/** The default TTL of an application when its config names none: 1h, or less if max_ttl is less. */
+const DEFAULT_TTL_SECONDS = 3600;
 
 const apiKeyHash = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a hash "sha256:<64 hex>" as printed by `identity-broker client create`');
 
-const application = z.strictObject({
-  /** Upper bound of a user token's TTL; the token role's token_explicit_max_ttl. */
-  max_ttl: duration.default('2h'),
-  /** TTL when a request names none. */
-  default_ttl: duration.default('1h'),
-  /** Uses before a user token is spent; the token role's token_num_uses. */
-  num_uses: z.number().int().min(1).max(100_000).default(500),
-});
+const application = z
+  .strictObject({
+    /** Upper bound of a user token's TTL; the token role's token_explicit_max_ttl. */
+    max_ttl: duration.default('2h'),
+    /** TTL when a request names none (default: 1h, capped at max_ttl). */
+    default_ttl: duration.optional(),
+    /** Uses before a user token is spent; the token role's token_num_uses. */
+    num_uses: z.number().int().min(1).max(100_000).default(500),
+  })
+  .transform((app) => ({
+    ...app,
+    default_ttl: app.default_ttl ?? formatDuration(Math.min(DEFAULT_TTL_SECONDS, parseDurationSeconds(app.max_ttl) ?? DEFAULT_TTL_SECONDS)),
+  }));
 
 const client = z.strictObject({
   api_key_hash: apiKeyHash,
@@ -60,16 +72,21 @@ const schema = z
         port: z.number().int().min(0).max(65535).default(8080),
       })
       .prefault({}),
-    openbao: z.strictObject({
+    openbao: z
+      .strictObject({
       /** Falls back to BAO_ADDR, then VAULT_ADDR. */
-      addr: z.url({ protocol: /^https?$/ }).optional(),
+      addr: z
+        .url({ protocol: /^https?$/ })
+        .refine((url) => ['', '/'].includes(new URL(url).pathname), 'must be scheme://host:port with no path (the API is under /v1)')
+        .optional(),
       timeout_ms: z.number().int().min(100).max(120_000).default(5000),
       kv_mount: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/).default('kv'),
       /** Names of what bootstrap creates for the broker itself. */
       broker_policy: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/).default('identity-broker'),
       broker_role: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/).default('identity-broker'),
       auth: openbaoAuth.optional(),
-    }),
+      })
+      .prefault({}),
     applications: z.record(z.string().regex(APPLICATION_PATTERN, 'an application name matching ^[a-z][a-z0-9-]{1,31}$'), application),
     clients: z
       .record(z.string().regex(CLIENT_ID_PATTERN, 'a client id matching ^[a-z][a-z0-9-]{1,63}$'), client)
@@ -92,7 +109,9 @@ const schema = z
   })
   .superRefine((config, ctx) => {
     for (const [name, app] of Object.entries(config.applications)) {
-      if ((parseDurationSeconds(app.default_ttl) ?? 0) > (parseDurationSeconds(app.max_ttl) ?? 0)) {
+      // Zod still runs this after a field's own refinement failed; judge only valid durations.
+      const [defaultTtl, maxTtl] = [app.default_ttl, app.max_ttl].map((d) => (typeof d === 'string' ? parseDurationSeconds(d) : undefined));
+      if (defaultTtl !== undefined && maxTtl !== undefined && defaultTtl > maxTtl) {
         ctx.addIssue({ code: 'custom', path: ['applications', name, 'default_ttl'], message: `must not exceed max_ttl (${app.max_ttl})` });
       }
     }
@@ -135,7 +154,7 @@ export class ConfigError extends Error {
 export function parseConfig(input: unknown, options: { source?: string; env?: NodeJS.ProcessEnv; baseDir?: string } = {}): Config {
   const source = options.source ?? 'config';
   const env = options.env ?? process.env;
-  const parsed = schema.safeParse(input ?? {});
+  const parsed = schema.safeParse(input ?? {}, { reportInput: true });
   if (!parsed.success) {
     throw new ConfigError(
       source,
@@ -199,6 +218,7 @@ function resolveFiles(config: z.output<typeof schema>, baseDir: string): void {
     auth.token = fix(auth.token) as SecretRef;
   }
   if (config.audit.file !== '-') config.audit.file = resolve(baseDir, config.audit.file);
+  if (config.audit.hmac_key) config.audit.hmac_key = fix(config.audit.hmac_key) as SecretRef;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -208,8 +228,15 @@ function formatPath(path: readonly PropertyKey[]): string {
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_key') return `name must be ${issue.issues.map((i) => i.message).join('; ')}`;
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `required (expected ${issue.expected})`;
+  if (issue.code === 'invalid_type') {
+    return issue.input === undefined ? `required (${issue.expected})` : `must be a ${issue.expected}, got ${describeType(issue.input)}`;
+  }
   return issue.message;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'a list' : `a ${typeof value}`;
 }
 
 function deepFreeze<T>(value: T): T {

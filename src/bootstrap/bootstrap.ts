@@ -129,7 +129,10 @@ async function issueCredentials(
   let secretId: string | undefined;
   if (needSecret) {
     await apply(secretIdChange(desired), async () => {
-      secretId = (await admin.approle.generateSecretId(name, desired.appRoleMount)).secretId;
+      const issued = await admin.approle.generateSecretId(name, desired.appRoleMount);
+      secretId = issued.secretId;
+      // Rotation means the old secret_ids stop working, not that they pile up.
+      if (options.rotateSecretId) await destroyOtherSecretIds(admin, desired, issued.accessor);
     });
   }
   if (!files || options.dryRun) return { changes, roleId, ...(secretId ? { secretId } : {}) };
@@ -137,6 +140,13 @@ async function issueCredentials(
   if (!existsSync(files.roleId) || readFileSync(files.roleId, 'utf8').trim() !== roleId) writeSecretFile(files.roleId, roleId);
   if (secretId) writeSecretFile(files.secretId, secretId);
   return { changes, roleId, credentialFiles: files };
+}
+
+async function destroyOtherSecretIds(admin: VaultClient, desired: DesiredState, keep: string): Promise<void> {
+  const { name } = desired.brokerRole;
+  for (const accessor of await admin.approle.listSecretIdAccessors(name, desired.appRoleMount)) {
+    if (accessor !== keep) await admin.approle.destroySecretIdByAccessor(name, accessor, desired.appRoleMount);
+  }
 }
 
 function secretIdChange(desired: DesiredState): Change {

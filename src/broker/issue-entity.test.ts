@@ -12,7 +12,11 @@ import type { IssueUserToken, UserTokenIssuer } from './user-token-issuer.js';
 /** An in-memory implementation of our own issuer port; OpenBao itself is tested elsewhere. */
 class RecordingIssuer implements UserTokenIssuer {
   calls: IssueUserToken[] = [];
+  revoked: string[] = [];
   failWith: Error | undefined;
+  async revoke(accessor: string) {
+    this.revoked.push(accessor);
+  }
   async issue(request: IssueUserToken) {
     this.calls.push(request);
     if (this.failWith) throw this.failWith;
@@ -121,8 +125,18 @@ describe('issueEntity pipeline', () => {
     const { call } = setup();
     for (let i = 0; i < 3; i++) assert.equal(((await call(valid, 'garbage', '10.9.9.9')) as { code: string }).code, 'unauthenticated');
     const blocked = await call(valid, keys.chat, '10.9.9.9');
-    assert.ok(blocked.kind === 'denied' && blocked.code === 'rate_limited' && (blocked.retryAfterSeconds ?? 0) > 0);
+    assert.ok(blocked.kind === 'denied' && blocked.code === 'rate_limited');
+    assert.ok((blocked.retryAfterSeconds ?? 0) > 240, `blocked for the full block time, got ${blocked.retryAfterSeconds}s`);
     assert.equal((await call(valid, keys.chat, '10.0.0.2')).kind, 'issued', 'other addresses are unaffected');
+  });
+
+  it('revokes the token and fails when the issuance cannot be audited', async () => {
+    const { call, issuer, deps } = setup();
+    deps.audit.record = () => {
+      throw new Error('disk full');
+    };
+    await assert.rejects(call(valid), /disk full/);
+    assert.deepEqual(issuer.revoked, ['acc-1']);
   });
 
   it('maps an OpenBao failure to upstream_unavailable with Retry-After, and rethrows anything else', async () => {

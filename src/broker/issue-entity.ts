@@ -114,8 +114,16 @@ export async function issueEntity(deps: IssueEntityDeps, input: IssueEntityInput
     return deny('upstream_unavailable', { ...withClient, reason: error.status ? `openbao ${error.status}` : 'openbao unreachable' }, { retryAfterSeconds: UPSTREAM_RETRY_AFTER });
   }
 
-  // 7. audit (the accessor is HMAC'd by the audit log), 8. respond.
-  deps.audit.record({ ...base, ...withClient, outcome: 'issued', entity_id: issued.entityId, token_accessor: issued.accessor, latency_ms: elapsed(started) });
+  // 7. audit (the accessor is HMAC'd by the audit log). No token leaves unaudited:
+  // if the record cannot be written, the token is revoked and the request fails.
+  try {
+    deps.audit.record({ ...base, ...withClient, outcome: 'issued', entity_id: issued.entityId, token_accessor: issued.accessor, latency_ms: elapsed(started) });
+  } catch (error) {
+    await deps.issuer.revoke(issued.accessor).catch(() => undefined);
+    throw error;
+  }
+
+  // 8. respond.
   const now = deps.now?.() ?? Date.now();
   return {
     kind: 'issued',

@@ -32,6 +32,23 @@ export interface PrivilegeReport {
   isRoot: boolean;
 }
 
+/**
+ * The sensitive paths for one deployment: the fixed list plus the names this config
+ * uses — every user's KV data, the database roles, the AppRole mount, seed-style
+ * per-user policies.
+ */
+export function sensitivePaths(config: Pick<Config, 'applications'> & { openbao?: Pick<Config['openbao'], 'kv_mount' | 'auth'> }): string[] {
+  const kv = config.openbao?.kv_mount ?? 'kv';
+  const auth = config.openbao?.auth;
+  const approle = auth?.method === 'approle' ? auth.mount : 'approle';
+  const paths = new Set([...SENSITIVE_PATHS, 'sys/policies/acl/user-x', `${kv}/data/x`, `${kv}/metadata/x`, 'database/creds/x', `auth/${approle}/role/x`]);
+  for (const app of Object.keys(config.applications)) {
+    paths.add(`${kv}/data/${app}/users/x/y`);
+    paths.add(`database/creds/${app}-users`);
+  }
+  return [...paths];
+}
+
 /** What the broker must be able to do for the config's applications. */
 export function requiredCapabilities(config: Pick<Config, 'applications'>): Record<string, string> {
   const required: Record<string, string> = { 'auth/token/revoke-accessor': 'update' };
@@ -40,12 +57,16 @@ export function requiredCapabilities(config: Pick<Config, 'applications'>): Reco
 }
 
 /** Asks OpenBao what the client's own token may do; never trusts a policy file. */
-export async function checkPrivileges(vault: VaultClient, config: Pick<Config, 'applications'>): Promise<PrivilegeReport> {
+export async function checkPrivileges(
+  vault: VaultClient,
+  config: Parameters<typeof sensitivePaths>[0],
+): Promise<PrivilegeReport> {
   const required = requiredCapabilities(config);
-  const caps = await vault.sys.capabilitiesSelf([...SENSITIVE_PATHS, ...Object.keys(required)]);
+  const sensitive = sensitivePaths(config);
+  const caps = await vault.sys.capabilitiesSelf([...sensitive, ...Object.keys(required)]);
   const self = await vault.token.lookupSelf();
   const isRoot = self.policies.includes('root') || Object.values(caps).some((c) => c.includes('root'));
-  const excess = SENSITIVE_PATHS.map((path) => ({ path, capabilities: caps[path] ?? ['deny'] })).filter(
+  const excess = sensitive.map((path) => ({ path, capabilities: caps[path] ?? ['deny'] })).filter(
     ({ capabilities }) => !capabilities.every((c) => c === 'deny'),
   );
   const missing = Object.entries(required)

@@ -25,14 +25,11 @@ export class ClientRateLimiter {
  */
 export class AuthFailureThrottle {
   private readonly limiter: RateLimiterMemory;
+  private readonly blockSeconds: number;
 
   constructor(options: { failuresPerMinute?: number; blockSeconds?: number } = {}) {
-    this.limiter = new RateLimiterMemory({
-      points: options.failuresPerMinute ?? 20,
-      duration: 60,
-      blockDuration: options.blockSeconds ?? 300,
-      keyPrefix: 'auth-failures',
-    });
+    this.limiter = new RateLimiterMemory({ points: options.failuresPerMinute ?? 20, duration: 60, keyPrefix: 'auth-failures' });
+    this.blockSeconds = options.blockSeconds ?? 300;
   }
 
   /** Undefined when the address may try; else seconds until it may. */
@@ -42,8 +39,11 @@ export class AuthFailureThrottle {
     return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
   }
 
+  /** The failure that uses up the budget blocks the address for the full block time. */
   async recordFailure(address: string): Promise<void> {
-    await consume(this.limiter, address);
+    const decision = await consume(this.limiter, address);
+    const state = await this.limiter.get(address);
+    if (!decision.allowed || (state && state.remainingPoints === 0)) await this.limiter.block(address, this.blockSeconds);
   }
 }
 

@@ -21,6 +21,8 @@ export interface IssuedUserToken {
 /** The one OpenBao call behind POST /v1/entities, as a port the domain can be tested with. */
 export interface UserTokenIssuer {
   issue(request: IssueUserToken): Promise<IssuedUserToken>;
+  /** Revokes a token the broker issued, by accessor. */
+  revoke(accessor: string): Promise<void>;
 }
 
 /**
@@ -39,6 +41,10 @@ export class OpenBaoUserTokenIssuer implements UserTokenIssuer {
       await this.session.login();
       return this.create(this.session.client, request);
     }
+  }
+
+  async revoke(accessor: string): Promise<void> {
+    await this.session.client.token.revokeAccessor(accessor);
   }
 
   private async create(vault: VaultClient, request: IssueUserToken): Promise<IssuedUserToken> {

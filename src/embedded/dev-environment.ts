@@ -1,4 +1,4 @@
-import { chmodSync, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { stringify } from 'yaml';
@@ -116,6 +116,8 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       async stop() {
         await broker.close();
         await stopBao();
+        // Its root token and keys died with this OpenBao; leave nothing stale to copy.
+        rmSync(credentialsFile, { force: true });
       },
     };
   } catch (error) {

@@ -39,6 +39,26 @@ export class AppRoleApi {
     return { secretId: body.data.secret_id, accessor: body.data.secret_id_accessor };
   }
 
+  /** Accessors of the role's live secret_ids (empty when there are none). */
+  async listSecretIdAccessors(role: string, mount = 'approle'): Promise<string[]> {
+    const body = await this.call({
+      method: 'LIST',
+      path: `auth/${mount}/role/${encodeURIComponent(role)}/secret-id`,
+      schema: s.dataOf(s.keyList),
+      notFoundIsUndefined: true,
+    });
+    return body?.data.keys ?? [];
+  }
+
+  async destroySecretIdByAccessor(role: string, accessor: string, mount = 'approle'): Promise<void> {
+    await this.call({
+      method: 'POST',
+      path: `auth/${mount}/role/${encodeURIComponent(role)}/secret-id-accessor/destroy`,
+      body: { secret_id_accessor: accessor },
+      schema: s.anyResponse,
+    });
+  }
+
   async login(roleId: string, secretId: string, mount = 'approle'): Promise<s.AuthBlock> {
     const body = await this.call({
       method: 'POST',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -71,6 +71,19 @@ describe('bootstrap against a real OpenBao', () => {
     const mounts = await bao.root.sys.listMounts();
     assert.equal(mounts['kv/']?.type, 'kv');
     assert.equal(mounts['kv/']?.options?.['version'], '2');
+  });
+
+  it('--rotate-secret-id issues a new secret_id and the old one stops working', async () => {
+    const config = testConfig(bao.addr);
+    const roleId = readFileSync(join(credentialsDir, 'role-id'), 'utf8').trim();
+    const oldSecret = readFileSync(join(credentialsDir, 'secret-id'), 'utf8').trim();
+    const result = await bootstrap(bao.root, config, { credentialsDir, rotateSecretId: true });
+    assert.deepEqual(result.changes.map((c) => c.kind), ['secret_id']);
+    const newSecret = readFileSync(join(credentialsDir, 'secret-id'), 'utf8').trim();
+    assert.notEqual(newSecret, oldSecret);
+    assert.ok((await bao.root.approle.login(roleId, newSecret)).client_token);
+    await assert.rejects(bao.root.approle.login(roleId, oldSecret), { status: 400 });
+    assert.equal((await bao.root.approle.listSecretIdAccessors('identity-broker')).length, 1);
   });
 
   it('repairs drift: a loosened token role is put back', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -66,6 +66,7 @@ describe('identity-broker dev', () => {
       child.kill('SIGTERM');
       assert.equal(await exited, 0, stderr);
       assert.equal(isAlive(baoPid), false, 'bao process left behind');
+      assert.equal(existsSync(credentialsFile), false, 'stale credentials removed');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

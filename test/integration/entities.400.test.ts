@@ -19,7 +19,7 @@ interface HostileCase {
   name: string;
   /** Sent as JSON.stringify(body) unless raw is given. */
   body?: unknown;
-  raw?: string | Uint8Array;
+  raw?: string | Uint8Array<ArrayBuffer>;
   /** Content-Type header; null sends none. Default application/json. */
   contentType?: string | null;
   status: number;
@@ -143,6 +143,12 @@ const CASES: HostileCase[] = [
   { name: 'control: every allowed character class → 201', body: with_({ user_identifier: '0a_b-9', ttl: '1h30m', user_context: { 'session.id': 's-1', Channel_2: 'web' } }), status: 201, code: 'issued' },
 ];
 
+interface ResponseBody {
+  entity_alias?: string;
+  user_token?: string;
+  error?: { code: string; message: string; request_id: string; details?: { field?: unknown; message?: unknown }[] };
+}
+
 const STACK_FRAME = /at .*\(.*:\d+:\d+\)/;
 const ERROR_INTERNALS = /\b\w*Error:|node_modules|\/src\/|\.ts:\d+/;
 
@@ -171,17 +177,18 @@ describe('POST /v1/entities rejects hostile requests', () => {
     it(`${c.name} → ${c.status} ${c.code}`, async () => {
       const res = await send(c);
       const text = await res.text();
-      let body: any;
-      assert.doesNotThrow(() => (body = JSON.parse(text)), `response is JSON: ${text.slice(0, 200)}`);
+      let body: ResponseBody = {};
+      assert.doesNotThrow(() => (body = JSON.parse(text) as ResponseBody), `response is JSON: ${text.slice(0, 200)}`);
       assert.equal(res.status, c.status, text.slice(0, 500));
       assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
       assert.equal(res.headers.get('cache-control'), 'no-store');
       if (c.status === 201) {
         assert.equal(body.entity_alias, `chatbot:${(c.body as { user_identifier: string }).user_identifier}`);
-        issuedTokens.push(body.user_token);
+        issuedTokens.push(body.user_token as string);
         return;
       }
       assert.deepEqual(Object.keys(body), ['error'], text);
+      assert.ok(body.error);
       assert.equal(body.error.code, c.code, text);
       assert.equal(typeof body.error.message, 'string');
       assert.ok(body.error.message.length > 0);
@@ -195,7 +202,7 @@ describe('POST /v1/entities rejects hostile requests', () => {
         assert.ok(Array.isArray(body.error.details), `details is an array: ${text}`);
         const field = c.field;
         assert.ok(
-          body.error.details.some((d: { field: unknown; message: unknown }) =>
+          body.error.details.some((d) =>
             typeof d.message === 'string' && (d.field === field || (typeof d.field === 'string' && d.field.startsWith(`${field}.`)))),
           `details name ${field}: ${JSON.stringify(body.error.details)}`,
         );

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { bootstrap } from '../../src/bootstrap/bootstrap.js';
-import { checkPrivileges, privilegesOk, SENSITIVE_PATHS } from '../../src/broker/privileges.js';
+import { checkPrivileges, privilegesOk, sensitivePaths } from '../../src/broker/privileges.js';
 import { startBao } from '../helpers/bao.js';
 import { brokerClient } from '../helpers/broker-login.js';
 import { runCli } from '../helpers/cli.js';
@@ -37,13 +37,15 @@ function tokenFileConfig(name: string, token: string): string {
 describe("the broker's own token", () => {
   it('is denied every sensitive path and may update only its token-create roles', async () => {
     const broker = await brokerClient(bao, credentialsDir);
+    const sensitive = sensitivePaths(config);
+    assert.ok(sensitive.includes('kv/data/chatbot/users/x/y') && sensitive.includes('sys/policies/acl/user-x'));
     const caps = await broker.sys.capabilitiesSelf([
-      ...SENSITIVE_PATHS,
+      ...sensitive,
       'auth/token/create/chatbot-user',
       'auth/token/create/analytics-user',
       'auth/token/create/other-user',
     ]);
-    for (const path of SENSITIVE_PATHS) assert.deepEqual(caps[path], ['deny'], path);
+    for (const path of sensitive) assert.deepEqual(caps[path], ['deny'], path);
     assert.deepEqual(caps['auth/token/create/chatbot-user'], ['update']);
     assert.deepEqual(caps['auth/token/create/analytics-user'], ['update']);
     assert.deepEqual(caps['auth/token/create/other-user'], ['deny']);
@@ -77,6 +79,18 @@ describe('the start-up self-check', () => {
     assert.match(result.stderr, /excess: sys\/mounts\/x/);
     assert.match(result.stderr, /excess: sys\/auth\/x/);
     assert.ok(!result.stderr.includes(token.client_token));
+  });
+
+  it("refuses the seed's per-user policy rights and user-data reads", async () => {
+    await bao.root.sys.writePolicy(
+      'seed-like',
+      'path "sys/policies/acl/user-*" { capabilities = ["create", "update"] }\npath "kv/data/*" { capabilities = ["read"] }',
+    );
+    const token = await bao.root.token.create({ policies: ['identity-broker', 'seed-like'], ttl: '10m' });
+    const result = await runCli(['serve', '--config', tokenFileConfig('seed', token.client_token)]);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /excess: sys\/policies\/acl\/user-x \[create, update\]/);
+    assert.match(result.stderr, /excess: kv\/data\/chatbot\/users\/x\/y \[read\]/);
   });
 
   it('refuses a token that lacks what the broker needs, naming the missing path', async () => {

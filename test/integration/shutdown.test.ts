@@ -11,6 +11,7 @@ import { createLogger } from '../../src/observability/logger.js';
 
 /** Our own issuer port, slowed down so a request is surely in flight during close(). */
 const slowIssuer: UserTokenIssuer = {
+  async revoke() {},
   async issue(request) {
     await new Promise((r) => setTimeout(r, 400));
     return { entityId: `e-${request.entityAlias}`, token: 't', accessor: 'a', policies: ['chatbot-user'], ttlSeconds: 60, numUses: 1 };
