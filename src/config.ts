@@ -70,6 +70,11 @@ const schema = z
       .strictObject({
         host: z.string().min(1).default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
+        /**
+         * Reverse proxies (IPs or CIDRs) whose X-Forwarded-For names the client. Without it,
+         * behind an ingress every caller shares one address for auth throttling and audit.
+         */
+        trust_proxy: z.array(z.string().min(1)).default([]),
       })
       .prefault({}),
     openbao: z

@@ -49,6 +49,7 @@ export async function startBroker(config: Config, options: { logger?: Logger } =
   const app = createApp({
     logger,
     version,
+    trustProxy: [...config.listen.trust_proxy],
     readiness: createReadinessCheck(session.client),
     entities: entityDeps(config, session, audit, logger),
   });

@@ -59,6 +59,9 @@ export function fieldProblems(error: z.ZodError): FieldProblem[] {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ field: base ? `${base}.${key}` : key, message: 'unknown field' }));
     }
+    if (issue.code === 'invalid_key') {
+      return [{ field: base, message: issue.issues.map((inner) => inner.message).join('; ') }];
+    }
     if (issue.code === 'invalid_type' && issue.path.length === 0) {
       return [{ field: '(body)', message: 'must be a JSON object' }];
     }

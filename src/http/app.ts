@@ -14,6 +14,8 @@ export interface AppDeps {
   readiness: () => Promise<ReadinessReport>;
   entities: IssueEntityDeps;
   version?: string;
+  /** Addresses/CIDRs of reverse proxies whose X-Forwarded-For is believed. */
+  trustProxy?: string[];
 }
 
 /** Request bodies are small JSON objects; anything bigger is refused before parsing. */
@@ -26,11 +28,22 @@ export function createApp(deps: AppDeps): FastifyInstance {
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT_BYTES,
+    // Only trusted proxies may set the client address that throttling and audit use.
+    trustProxy: deps.trustProxy?.length ? deps.trustProxy : false,
     // Request logs come from the audit log and our own hooks, never fastify's defaults.
     logController: new LogController({ disableRequestLogging: true }),
   });
   // JSON only: without the text/plain parser, any other media type is a 415.
   app.removeContentTypeParser('text/plain');
+  // JSON is UTF-8 (RFC 8259); a body declared in another charset would be misread.
+  app.addHook('onRequest', async (request, reply) => {
+    const charset = /;\s*charset=("?)([^";]+)\1/i.exec(request.headers['content-type'] ?? '')?.[2];
+    if (charset && charset.toLowerCase() !== 'utf-8') {
+      auditRejectedBody(deps, request, 'unsupported_media_type', `charset ${charset.slice(0, 32)}`);
+      return replyError(request, reply, 'unsupported_media_type');
+    }
+    return undefined;
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('cache-control', 'no-store');
@@ -39,7 +52,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const code = clientErrorCode(error);
     if (code) {
-      auditRejectedBody(deps, request, code, error);
+      auditRejectedBody(deps, request, code, error.code ?? 'body rejected');
       return replyError(request, reply, code, code === 'invalid_request' ? { message: 'The request body is not valid JSON.' } : {});
     }
     // Unexpected: log it with the request id; the client learns only the id.
@@ -60,13 +73,13 @@ function clientErrorCode(error: FastifyError): ErrorCode | undefined {
   return undefined;
 }
 
-function auditRejectedBody(deps: AppDeps, request: FastifyRequest, code: ErrorCode, error: FastifyError): void {
+function auditRejectedBody(deps: AppDeps, request: FastifyRequest, code: ErrorCode, why: string): void {
   if (!request.url.startsWith('/v1/')) return;
   deps.entities.audit.record({
     request_id: request.id,
     source_address: request.ip,
     outcome: 'invalid_request',
-    reason: `${code}: ${error.code ?? 'body rejected'}`,
+    reason: `${code}: ${why}`,
     latency_ms: 0,
   });
 }

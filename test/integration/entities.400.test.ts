@@ -136,6 +136,7 @@ const CASES: HostileCase[] = [
   { name: 'content-type text/plain', raw: jsonText, contentType: 'text/plain', status: 415, code: 'unsupported_media_type' },
   { name: 'content-type application/x-www-form-urlencoded', raw: 'application=chatbot&user_identifier=hostile-probe', contentType: 'application/x-www-form-urlencoded', status: 415, code: 'unsupported_media_type' },
   { name: 'content-type multipart/form-data', raw: jsonText, contentType: 'multipart/form-data; boundary=x', status: 415, code: 'unsupported_media_type' },
+  { name: 'JSON declared as UTF-16', raw: jsonText, contentType: 'application/json; charset=utf-16', status: 415, code: 'unsupported_media_type' },
   { name: 'no content-type', raw: new TextEncoder().encode(jsonText), contentType: null, status: 415, code: 'unsupported_media_type' },
 
   // Positive controls: the table is not vacuous; 64 characters is the maximum.
