@@ -16,15 +16,15 @@ export class VaultSession {
     private readonly vault: VaultClient,
     private readonly auth: OpenBaoAuthConfig,
     private readonly logger?: Logger,
-  ) {}
+  ) {
+    this.client = vault.withToken(this.token);
+  }
 
   /** For VaultClient.withToken: always the freshest token. */
   readonly token = (): string | undefined => this.current;
 
-  /** The client that acts as the broker. */
-  get client(): VaultClient {
-    return this.vault.withToken(this.token);
-  }
+  /** The client that acts as the broker; it reads the current token on every call. */
+  readonly client: VaultClient;
 
   async login(): Promise<void> {
     if (this.auth.method === 'token_file') {
