@@ -53,22 +53,25 @@ export async function startBroker(config: Config, options: { logger?: Logger } =
     readiness: createReadinessCheck(session.client),
     entities: entityDeps(config, session, audit, logger),
   });
-  await app.listen({ host: config.listen.host, port: config.listen.port });
+  const closeAll = async () => {
+    // app.close() stops accepting and waits for in-flight requests to finish.
+    await app.close();
+    await audit.close();
+    session.close();
+    await vault.close();
+  };
+  try {
+    await app.listen({ host: config.listen.host, port: config.listen.port });
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
   const url = `http://${host}:${port}`;
   logger.info({ url, openbao: config.openbao.addr }, 'identity-broker listening');
-  return {
-    url,
-    async close() {
-      // app.close() stops accepting and waits for in-flight requests to finish.
-      await app.close();
-      await audit.close();
-      session.close();
-      await vault.close();
-    },
-  };
+  return { url, close: closeAll };
 }
 
 export function entityDeps(config: Config, session: VaultSession, audit: AuditLog, logger: Logger): IssueEntityDeps {
