@@ -30,6 +30,17 @@ export interface PrivilegeReport {
   /** Paths the broker needs but lacks. */
   missing: { path: string; capability: string }[];
   isRoot: boolean;
+  /** Every path asked about, in order, for `verify-privileges` to print as a table. */
+  checks: PrivilegeCheck[];
+}
+
+export interface PrivilegeCheck {
+  path: string;
+  /** What OpenBao answered for the token on this path. */
+  capabilities: string[];
+  /** "deny" for a sensitive path; the capability the broker needs for a required one. */
+  expected: string;
+  verdict: 'ok' | 'excess' | 'missing';
 }
 
 /**
@@ -66,16 +77,20 @@ export async function checkPrivileges(
   const caps = await vault.sys.capabilitiesSelf([...sensitive, ...Object.keys(required)]);
   const self = await vault.token.lookupSelf();
   const isRoot = self.policies.includes('root') || Object.values(caps).some((c) => c.includes('root'));
-  const excess = sensitive.map((path) => ({ path, capabilities: caps[path] ?? ['deny'] })).filter(
-    ({ capabilities }) => !capabilities.every((c) => c === 'deny'),
-  );
-  const missing = Object.entries(required)
-    .filter(([path, capability]) => {
-      const have = caps[path] ?? [];
-      return !have.includes(capability) && !have.includes('root');
-    })
-    .map(([path, capability]) => ({ path, capability }));
-  return { excess, missing, isRoot };
+  const checks: PrivilegeCheck[] = [
+    ...sensitive.map((path): PrivilegeCheck => {
+      const capabilities = caps[path] ?? ['deny'];
+      return { path, capabilities, expected: 'deny', verdict: capabilities.every((c) => c === 'deny') ? 'ok' : 'excess' };
+    }),
+    ...Object.entries(required).map(([path, capability]): PrivilegeCheck => {
+      const capabilities = caps[path] ?? [];
+      const ok = capabilities.includes(capability) || capabilities.includes('root');
+      return { path, capabilities, expected: capability, verdict: ok ? 'ok' : 'missing' };
+    }),
+  ];
+  const excess = checks.filter((c) => c.verdict === 'excess').map(({ path, capabilities }) => ({ path, capabilities }));
+  const missing = checks.filter((c) => c.verdict === 'missing').map(({ path, expected }) => ({ path, capability: expected }));
+  return { excess, missing, isRoot, checks };
 }
 
 export function privilegesOk(report: PrivilegeReport): boolean {

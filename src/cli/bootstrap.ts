@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { bootstrap, describeChange } from '../bootstrap/bootstrap.js';
 import { loadConfig } from '../config.js';
+import { emitPolicies, OFFLINE_ADDR } from '../policy/emit-policies.js';
 import { adminClient } from './admin-token.js';
+import { CliError } from './errors.js';
 
 export function registerBootstrap(program: Command): void {
   program
@@ -17,7 +19,14 @@ export function registerBootstrap(program: Command): void {
     .option('--credentials-dir <dir>', 'write the broker role-id and secret-id files (mode 0600) here')
     .option('--rotate-secret-id', 'issue a new secret_id even if the broker has one')
     .option('--token-file <file>', 'read the admin token from this file')
-    .action(async (opts: { config: string; dryRun?: boolean; credentialsDir?: string; rotateSecretId?: boolean; tokenFile?: string }) => {
+    .option('--emit-policies <dir>', 'with --dry-run: write each policy bootstrap would apply to DIR/<name>.hcl; contacts no OpenBao')
+    .action(async (opts: { config: string; dryRun?: boolean; credentialsDir?: string; rotateSecretId?: boolean; tokenFile?: string; emitPolicies?: string }) => {
+      if (opts.emitPolicies !== undefined) {
+        if (!opts.dryRun) throw new CliError('--emit-policies needs --dry-run: it writes files and changes nothing in OpenBao');
+        const offline = loadConfig(opts.config, { ...process.env, BAO_ADDR: OFFLINE_ADDR });
+        for (const file of emitPolicies(offline, opts.emitPolicies)) console.log(`wrote ${file}`);
+        return;
+      }
       const config = loadConfig(opts.config);
       const admin = adminClient(config, opts.tokenFile);
       try {

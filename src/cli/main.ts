@@ -6,7 +6,9 @@ import { registerClient } from './client.js';
 import { registerDev } from './dev.js';
 import { exitCodeFor } from './errors.js';
 import { registerInstallOpenBao } from './install-openbao.js';
+import { registerLintPolicy } from './lint-policy.js';
 import { registerServe } from './serve.js';
+import { registerVerifyPrivileges } from './verify-privileges.js';
 
 /** `identity-broker <command>`: a thin client of the library, one file per command. */
 export function buildProgram(): Command {
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerClient(program);
   registerInstallOpenBao(program);
   registerAudit(program);
+  registerLintPolicy(program);
+  registerVerifyPrivileges(program);
   return program;
 }
 
