@@ -29,6 +29,9 @@ const DEFAULT_TTL_SECONDS = 3600;
 
 const apiKeyHash = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a hash "sha256:<64 hex>" as printed by `identity-broker client create`');
 
+/** MySQL/MariaDB schema names are put into GRANT statements: keep them to safe characters. */
+export const SCHEMA_NAME_PATTERN = /^[A-Za-z0-9_]{1,64}$/;
+
 const application = z
   .strictObject({
     /** Upper bound of a user token's TTL; the token role's token_explicit_max_ttl. */
@@ -37,6 +40,15 @@ const application = z
     default_ttl: duration.optional(),
     /** Uses before a user token is spent; the token role's token_num_uses. */
     num_uses: z.number().int().min(1).max(100_000).default(500),
+    /** The schema the `<app>-users` database role may SELECT from (default `<app>_demo`). */
+    database_schema: z.string().regex(SCHEMA_NAME_PATTERN, `must match ${SCHEMA_NAME_PATTERN.source}`).optional(),
+    /**
+     * Direct (Kubernetes-style) mode: an AppRole role `<app>-service` whose token may only
+     * create this application's user tokens, for applications that call OpenBao themselves.
+     */
+    service_role: z
+      .strictObject({ token_ttl: duration.default('1h'), token_max_ttl: duration.default('24h') })
+      .optional(),
   })
   .transform((app) => ({
     ...app,
@@ -63,6 +75,34 @@ const openbaoAuth = z.discriminatedUnion('method', [
     token: secretRef,
   }),
 ]);
+
+/**
+ * The MySQL/MariaDB server behind OpenBao's database engine. Either `mysql_url` or the
+ * separate fields. A password is only ever a secret reference; without one, the password
+ * is empty (the local development MariaDB's root).
+ */
+const database = z
+  .strictObject({
+    /** `mysql://user[:password]@host[:port]`: a literal URL must not carry a password. */
+    mysql_url: z
+      .union([
+        z.string().refine((url) => !/^mysql:\/\/[^@/]*:[^@/]+@/.test(url), 'a URL with a password must be {env: …} or {file: …}'),
+        secretRef,
+      ])
+      .optional(),
+    host: z.string().min(1).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    username: z.string().min(1).optional(),
+    password: secretRef.optional(),
+    /** Lease of one set of credentials: short, and never longer than the user token. */
+    credentials_ttl: duration.default('5m'),
+    credentials_max_ttl: duration.default('1h'),
+  })
+  .refine((db) => !(db.mysql_url && (db.host || db.port || db.username || db.password)), 'give either mysql_url or host/port/username/password, not both')
+  .refine((db) => (parseDurationSeconds(db.credentials_ttl) ?? 0) <= (parseDurationSeconds(db.credentials_max_ttl) ?? 0), {
+    path: ['credentials_ttl'],
+    message: 'must not exceed credentials_max_ttl',
+  });
 
 const schema = z
   .strictObject({
@@ -97,6 +137,8 @@ const schema = z
       .record(z.string().regex(CLIENT_ID_PATTERN, 'a client id matching ^[a-z][a-z0-9-]{1,63}$'), client)
       .default({}),
     admin: z.strictObject({ api_key_hash: apiKeyHash }).optional(),
+    /** Optional: OpenBao's database engine issues per-user MySQL/MariaDB credentials. */
+    database: database.optional(),
     rate_limit: z
       .strictObject({ default_per_minute: z.number().int().min(1).max(1_000_000).default(10) })
       .prefault({}),
@@ -119,6 +161,13 @@ const schema = z
       if (defaultTtl !== undefined && maxTtl !== undefined && defaultTtl > maxTtl) {
         ctx.addIssue({ code: 'custom', path: ['applications', name, 'default_ttl'], message: `must not exceed max_ttl (${app.max_ttl})` });
       }
+      const service = app.service_role;
+      if (service && (parseDurationSeconds(service.token_ttl) ?? 0) > (parseDurationSeconds(service.token_max_ttl) ?? 0)) {
+        ctx.addIssue({ code: 'custom', path: ['applications', name, 'service_role', 'token_ttl'], message: `must not exceed token_max_ttl (${service.token_max_ttl})` });
+      }
+      if (app.database_schema !== undefined && !config.database) {
+        ctx.addIssue({ code: 'custom', path: ['applications', name, 'database_schema'], message: 'needs the top-level database section' });
+      }
     }
     for (const [id, c] of Object.entries(config.clients)) {
       c.applications.forEach((app, i) => {
@@ -138,6 +187,7 @@ export type ConfigInput = z.input<typeof schema>;
 export type ApplicationConfig = Config['applications'][string];
 export type ClientConfig = Config['clients'][string];
 export type OpenBaoAuthConfig = NonNullable<Config['openbao']['auth']>;
+export type DatabaseConfig = NonNullable<Config['database']>;
 
 type DeepReadonly<T> = T extends (infer U)[]
   ? readonly DeepReadonly<U>[]
@@ -224,6 +274,9 @@ function resolveFiles(config: z.output<typeof schema>, baseDir: string): void {
   }
   if (config.audit.file !== '-') config.audit.file = resolve(baseDir, config.audit.file);
   if (config.audit.hmac_key) config.audit.hmac_key = fix(config.audit.hmac_key) as SecretRef;
+  const db = config.database;
+  if (db?.password) db.password = fix(db.password) as SecretRef;
+  if (db?.mysql_url && typeof db.mysql_url === 'object') db.mysql_url = fix(db.mysql_url) as SecretRef;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

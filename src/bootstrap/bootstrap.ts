@@ -2,10 +2,13 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { VaultClient } from '../vault/index.js';
-import { desiredState, type DesiredState } from './desired-state.js';
+import { ensureDatabaseEngine } from './apply-database.js';
+import { differingFields } from './compare.js';
+import { BootstrapConflict } from './conflict.js';
+import { desiredState, type AppRoleFields, type DesiredState } from './desired-state.js';
 
 export interface Change {
-  kind: 'secret_mount' | 'auth_method' | 'policy' | 'token_role' | 'approle_role' | 'secret_id';
+  kind: 'secret_mount' | 'auth_method' | 'policy' | 'token_role' | 'approle_role' | 'secret_id' | 'database_connection' | 'database_role';
   name: string;
   action: 'create' | 'update';
   /** Fields that differ, for updates. */
@@ -28,9 +31,7 @@ export interface BootstrapResult {
   credentialFiles?: { roleId: string; secretId: string };
 }
 
-export class BootstrapConflict extends Error {
-  override readonly name = 'BootstrapConflict';
-}
+export { BootstrapConflict } from './conflict.js';
 
 /**
  * Makes OpenBao hold what the config describes, idempotently: each step compares the
@@ -64,12 +65,16 @@ export async function bootstrap(admin: VaultClient, config: Config, options: Boo
       );
     }
   }
-  const roleExisted = await ensureBrokerRole(admin, desired, apply);
+  if (config.database) await ensureDatabaseEngine(admin, config, apply);
+  // Direct mode: the applications' own AppRole roles. Their secret_ids are issued by the
+  // operator (or replaced by Kubernetes auth), never by this run.
+  for (const role of desired.serviceRoles) await ensureAppRoleRole(admin, desired.appRoleMount, role, apply);
+  const roleExisted = await ensureAppRoleRole(admin, desired.appRoleMount, desired.brokerRole, apply);
   if (options.dryRun && !roleExisted) return { changes: [...changes, secretIdChange(desired)] };
   return issueCredentials(admin, desired, { ...options, roleExisted }, apply, changes);
 }
 
-type Apply = (change: Change, write: () => Promise<void>) => Promise<void>;
+export type Apply = (change: Change, write: () => Promise<void>) => Promise<void>;
 
 async function ensureKvMount(admin: VaultClient, desired: DesiredState, apply: Apply): Promise<void> {
   const mounts = await admin.sys.listMounts();
@@ -98,13 +103,14 @@ async function ensureAppRoleAuth(admin: VaultClient, desired: DesiredState, appl
   }
 }
 
-async function ensureBrokerRole(admin: VaultClient, desired: DesiredState, apply: Apply): Promise<boolean> {
-  const { name, fields: wanted } = desired.brokerRole;
-  const current = await admin.approle.readRole(name, desired.appRoleMount);
+/** Returns whether the role existed before this run. */
+async function ensureAppRoleRole(admin: VaultClient, mount: string, role: { name: string; fields: AppRoleFields }, apply: Apply): Promise<boolean> {
+  const { name, fields: wanted } = role;
+  const current = await admin.approle.readRole(name, mount);
   const fields = current ? differingFields(wanted, current) : [];
   if (!current || fields.length > 0) {
     await apply({ kind: 'approle_role', name, action: current ? 'update' : 'create', ...(current ? { fields } : {}) }, () =>
-      admin.approle.writeRole(name, { ...wanted }, desired.appRoleMount),
+      admin.approle.writeRole(name, { ...wanted }, mount),
     );
   }
   return current !== undefined;
@@ -156,18 +162,6 @@ function secretIdChange(desired: DesiredState): Change {
 function writeSecretFile(path: string, value: string): void {
   writeFileSync(path, `${value}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
-}
-
-function differingFields(wanted: object, current: object): string[] {
-  const have = current as Record<string, unknown>;
-  return Object.entries(wanted)
-    .filter(([key, value]) => JSON.stringify(normalise(value)) !== JSON.stringify(normalise(have[key])))
-    .map(([key]) => key);
-}
-
-function normalise(value: unknown): unknown {
-  if (value === null || value === undefined) return [];
-  return Array.isArray(value) ? [...value].sort() : value;
 }
 
 export function describeChange(change: Change): string {

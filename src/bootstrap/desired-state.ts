@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import { parseDurationSeconds } from '../contract/duration.js';
-import { brokerPolicyHcl, tokenRoleName, userPolicyHcl, userPolicyName } from './policies.js';
+import { brokerPolicyHcl, servicePolicyHcl, servicePolicyName, tokenRoleName, userPolicyHcl, userPolicyName } from './policies.js';
 
 /** Everything bootstrap makes OpenBao hold, computed from the config alone. */
 export interface DesiredState {
@@ -9,6 +9,8 @@ export interface DesiredState {
   policies: { name: string; hcl: string }[];
   tokenRoles: { name: string; fields: TokenRoleFields }[];
   brokerRole: { name: string; fields: AppRoleFields };
+  /** Direct mode: AppRole roles `<app>-service` for applications with `service_role`. */
+  serviceRoles: { name: string; fields: AppRoleFields }[];
 }
 
 export interface TokenRoleFields {
@@ -42,12 +44,14 @@ const BROKER_TOKEN_MAX_TTL = 86_400;
 export function desiredState(config: Config): DesiredState {
   const apps = Object.entries(config.applications).sort(([a], [b]) => a.localeCompare(b));
   const auth = config.openbao.auth;
+  const serviceApps = apps.filter(([, settings]) => settings.service_role !== undefined);
   return {
     kvMount: config.openbao.kv_mount,
     appRoleMount: auth?.method === 'approle' ? auth.mount : 'approle',
     policies: [
       ...apps.map(([app]) => ({ name: userPolicyName(app), hcl: userPolicyHcl(app, config.openbao.kv_mount) })),
       { name: config.openbao.broker_policy, hcl: brokerPolicyHcl(config) },
+      ...serviceApps.map(([app]) => ({ name: servicePolicyName(app), hcl: servicePolicyHcl(app) })),
     ],
     tokenRoles: apps.map(([app, settings]) => ({
       name: tokenRoleName(app),
@@ -80,5 +84,20 @@ export function desiredState(config: Config): DesiredState {
         secret_id_num_uses: 0,
       },
     },
+    serviceRoles: serviceApps.map(([app, settings]) => ({
+      name: servicePolicyName(app),
+      fields: {
+        token_policies: [servicePolicyName(app)],
+        token_ttl: parseDurationSeconds(settings.service_role?.token_ttl ?? '1h') ?? 3600,
+        token_max_ttl: parseDurationSeconds(settings.service_role?.token_max_ttl ?? '24h') ?? 86_400,
+        token_type: 'service',
+        // Without `default` the service token cannot even look itself up: it needs nothing
+        // beyond its token role, and `default` would add cubbyhole, sys/wrapping and more.
+        token_no_default_policy: true,
+        bind_secret_id: true,
+        secret_id_ttl: 0,
+        secret_id_num_uses: 0,
+      },
+    })),
   };
 }

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { startDevEnvironment } from '../embedded/dev-environment.js';
 import { createLogger } from '../observability/logger.js';
 import { CliError } from './errors.js';
@@ -11,7 +11,11 @@ export function registerDev(program: Command): void {
     .option('--port <port>', 'broker port (0 = any free port)', '8080')
     .option('--state-dir <dir>', 'where config, credentials and logs are written', '.identity-broker')
     .option('--log-level <level>', 'broker log level', 'info')
-    .action(async (opts: { port: string; stateDir: string; logLevel: string }) => {
+    .addOption(
+      new Option('--mysql-url <url>', 'MySQL/MariaDB for per-user database credentials, mysql://user[:password]@host[:port] (default: 127.0.0.1:3306 as root, if it answers)')
+        .env('IDENTITY_BROKER_MYSQL_URL'),
+    )
+    .action(async (opts: { port: string; stateDir: string; logLevel: string; mysqlUrl?: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0..65535, got "${opts.port}"`);
       const progress = (line: string) => console.error(`[dev] ${line}`);
@@ -20,6 +24,7 @@ export function registerDev(program: Command): void {
         stateDir: opts.stateDir,
         logger: createLogger({ level: opts.logLevel }),
         progress,
+        mysqlUrl: opts.mysqlUrl,
       }).catch((error: Error & { code?: string }) => {
         if (error.code === 'EADDRINUSE') throw new CliError(`port ${port} is in use; pick another with --port`);
         throw error;

@@ -7,6 +7,7 @@ import { bootstrap } from '../bootstrap/bootstrap.js';
 import { parseConfig, type ConfigInput } from '../config.js';
 import { startBroker } from '../main.js';
 import { VaultClient } from '../vault/index.js';
+import { setUpDevDatabase } from './dev-database.js';
 import { ensureBaoBinary } from './openbao-install.js';
 import { startBaoDevServer } from './openbao-server.js';
 
@@ -26,6 +27,8 @@ export interface DevEnvironmentOptions {
   projectRoot?: string;
   logger: Logger;
   progress?: (line: string) => void;
+  /** MySQL/MariaDB for the database engine; default: 127.0.0.1:3306 as root, when it answers. */
+  mysqlUrl?: string | undefined;
 }
 
 export interface DevEnvironment {
@@ -42,6 +45,8 @@ export interface DevCredentials {
   bao_root_token: string;
   admin_key: string;
   clients: Record<string, { api_key: string; applications: string[] }>;
+  /** Present when the database engine is on: where the demo schemas are (no password). */
+  database?: { host: string; port: number; schemas: Record<string, string> };
 }
 
 /**
@@ -63,12 +68,15 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     await bao.stop();
     baoLog.end();
   };
+  // The root token is dev's own: bootstrap with it, and revoke database leases at stop.
+  const admin = VaultClient.connect({ addr: bao.addr, token: bao.rootToken });
 
   try {
     const keys = {
       admin: generateApiKey('admin'),
       ...Object.fromEntries(Object.keys(DEV_CLIENTS).map((id) => [id, generateApiKey(id)])),
     } as Record<string, string>;
+    const database = await setUpDevDatabase({ mysqlUrl: options.mysqlUrl, stateDir, applications: ['chatbot', 'analytics'], progress });
     const approleDir = join(stateDir, 'approle');
     const input: ConfigInput = {
       listen: { host: '127.0.0.1', port: options.port },
@@ -82,17 +90,13 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       ),
       admin: { api_key_hash: hashApiKey(keys['admin'] as string) },
       audit: { file: join(stateDir, 'audit.log') },
+      ...(database ? { database: database.configSection } : {}),
     };
     const config = parseConfig(input, { source: 'dev config' });
     writeFileSync(join(stateDir, 'config.yaml'), `# Written by identity-broker dev; holds only key hashes.\n${stringify(input)}`, { mode: 0o600 });
 
-    const admin = VaultClient.connect({ addr: bao.addr, token: bao.rootToken });
-    try {
-      const result = await bootstrap(admin, config, { credentialsDir: approleDir });
-      progress(`bootstrapped OpenBao: ${result.changes.length} changes`);
-    } finally {
-      await admin.close();
-    }
+    const result = await bootstrap(admin, config, { credentialsDir: approleDir });
+    progress(`bootstrapped OpenBao: ${result.changes.length} changes`);
 
     const broker = await startBroker(config, { logger: options.logger });
     const credentials: DevCredentials = {
@@ -103,6 +107,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       clients: Object.fromEntries(
         Object.entries(DEV_CLIENTS).map(([id, client]) => [id, { api_key: keys[id] as string, applications: [...client.applications] }]),
       ),
+      ...(database ? { database: { host: database.host, port: database.port, schemas: database.schemas } } : {}),
     };
     const credentialsFile = join(stateDir, 'dev-credentials.json');
     writeFileSync(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
@@ -115,12 +120,16 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       credentialsFile,
       async stop() {
         await broker.close();
+        // A dev server forgets its leases when it stops: drop the database users first.
+        if (database) await admin.sys.revokeLeasePrefix('database/creds/').catch(() => undefined);
+        await admin.close();
         await stopBao();
         // Its root token and keys died with this OpenBao; leave nothing stale to copy.
         rmSync(credentialsFile, { force: true });
       },
     };
   } catch (error) {
+    await admin.close();
     await stopBao();
     throw error;
   }

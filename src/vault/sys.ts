@@ -64,4 +64,9 @@ export class SysApi {
   async enableMount(path: string, type: string, options: Record<string, string> = {}, description = ''): Promise<void> {
     await this.call({ method: 'POST', path: `sys/mounts/${path}`, body: { type, options, description }, schema: s.anyResponse });
   }
+
+  /** Revokes every lease under a prefix (e.g. "database/creds/"), waiting for it. Needs sudo. */
+  async revokeLeasePrefix(prefix: string): Promise<void> {
+    await this.call({ method: 'POST', path: `sys/leases/revoke-prefix/${prefix}`, body: { sync: true }, schema: s.anyResponse });
+  }
 }

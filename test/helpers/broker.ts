@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { after } from 'node:test';
 import { generateApiKey, hashApiKey } from '../../src/broker/api-keys.js';
 import { bootstrap } from '../../src/bootstrap/bootstrap.js';
-import { parseConfig, type Config } from '../../src/config.js';
+import { parseConfig, type Config, type ConfigInput } from '../../src/config.js';
 import { startBroker } from '../../src/main.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { TestBao } from './bao.js';
@@ -18,7 +18,8 @@ export interface TestBroker {
   auditFile: string;
   /** Everything the broker logged so far. */
   logs(): string;
-  audit(): string;
+  /** The audit file once the broker's pending writes have landed. */
+  audit(): Promise<string>;
   /** POST JSON to the broker with a client's key. */
   post(path: string, body: unknown, clientId?: string): Promise<Response>;
   close(): Promise<void>;
@@ -35,7 +36,15 @@ export const TEST_CLIENTS = {
  * Bootstraps the given OpenBao and starts a real broker in-process on a free port, logged
  * in with its own AppRole. Stopped after the test file.
  */
-export async function startTestBroker(bao: TestBao, options: { clients?: Record<string, { applications: readonly string[]; rate_limit_per_minute?: number }> } = {}): Promise<TestBroker> {
+export async function startTestBroker(
+  bao: TestBao,
+  options: {
+    clients?: Record<string, { applications: readonly string[]; rate_limit_per_minute?: number }>;
+    /** Replaces the default applications (chatbot, analytics, billing). */
+    applications?: ConfigInput['applications'];
+    database?: ConfigInput['database'];
+  } = {},
+): Promise<TestBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'ib-broker-'));
   const clients = options.clients ?? TEST_CLIENTS;
   const keys = Object.fromEntries(Object.keys(clients).map((id) => [id, generateApiKey(id)]));
@@ -48,7 +57,8 @@ export async function startTestBroker(bao: TestBao, options: { clients?: Record<
         timeout_ms: 2000,
         auth: { method: 'approle', role_id: { file: join(dir, 'approle/role-id') }, secret_id: { file: join(dir, 'approle/secret-id') } },
       },
-      applications: { chatbot: {}, analytics: { max_ttl: '30m', default_ttl: '10m', num_uses: 50 }, billing: {} },
+      applications: options.applications ?? { chatbot: {}, analytics: { max_ttl: '30m', default_ttl: '10m', num_uses: 50 }, billing: {} },
+      ...(options.database ? { database: options.database } : {}),
       clients: Object.fromEntries(
         Object.entries(clients).map(([id, c]) => [id, { ...c, applications: [...c.applications], api_key_hash: hashApiKey(keys[id] as string) }]),
       ),
@@ -79,7 +89,7 @@ export async function startTestBroker(bao: TestBao, options: { clients?: Record<
     keys,
     auditFile,
     logs: () => logText,
-    audit: () => readFileSync(auditFile, 'utf8'),
+    audit: () => settledRead(auditFile),
     post: (path, body, clientId) =>
       fetch(`${broker.url}${path}`, {
         method: 'POST',
@@ -91,8 +101,8 @@ export async function startTestBroker(bao: TestBao, options: { clients?: Record<
 }
 
 /** Fails if any of the secrets appears in the broker's logs or audit file. */
-export function assertNoSecretsLeaked(broker: TestBroker, secrets: Iterable<string>): number {
-  const haystacks = { logs: broker.logs(), audit: broker.audit() };
+export async function assertNoSecretsLeaked(broker: TestBroker, secrets: Iterable<string>): Promise<number> {
+  const haystacks = { logs: broker.logs(), audit: await broker.audit() };
   let checked = 0;
   for (const secret of secrets) {
     checked++;
@@ -101,4 +111,19 @@ export function assertNoSecretsLeaked(broker: TestBroker, secrets: Iterable<stri
     }
   }
   return checked;
+}
+
+/**
+ * The audit log batches writes per event-loop turn and appends asynchronously: read until
+ * the file stops changing, so a test sees every decision made before it asked.
+ */
+async function settledRead(file: string): Promise<string> {
+  let previous = readFileSync(file, 'utf8');
+  for (let i = 0; i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    const current = readFileSync(file, 'utf8');
+    if (current === previous) return current;
+    previous = current;
+  }
+  return previous;
 }

@@ -3,8 +3,23 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
-import { CLI_MAIN } from '../helpers/cli.js';
+import { after, describe, it } from 'node:test';
+import { DEV_MYSQL } from '../../src/embedded/dev-database.js';
+import { connectMysql } from '../../src/embedded/demo-schema.js';
+import { CLI_MAIN, runCli } from '../helpers/cli.js';
+
+// dev creates its demo schemas in the machine's MariaDB; drop the ones this file created
+// (a developer's running `npm run dev` may own them already, and keeps them).
+const DEV_SCHEMAS = ['chatbot_demo', 'analytics_demo'];
+const mysqlRoot = await connectMysql(DEV_MYSQL).catch((error: { code?: string }) => {
+  throw new Error(`MariaDB at 127.0.0.1:3306 (root, no password) is required by this test (${error.code ?? String(error)})`);
+});
+const [existing] = await mysqlRoot.query('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (?)', [DEV_SCHEMAS]);
+const preexisting = new Set((existing as { name: string }[]).map((row) => row.name));
+after(async () => {
+  for (const schema of DEV_SCHEMAS.filter((s) => !preexisting.has(s))) await mysqlRoot.query(`DROP DATABASE IF EXISTS \`${schema}\``);
+  await mysqlRoot.end();
+});
 
 function isAlive(pid: number): boolean {
   try {
@@ -45,7 +60,9 @@ describe('identity-broker dev', () => {
       const credentialsFile = join(stateDir, 'dev-credentials.json');
       assert.equal(statSync(credentialsFile).mode & 0o777, 0o600);
       const credentials = JSON.parse(readFileSync(credentialsFile, 'utf8'));
-      assert.deepEqual(Object.keys(credentials).sort(), ['admin_key', 'bao_addr', 'bao_root_token', 'broker_url', 'clients']);
+      // `database` is there because MariaDB answers on 127.0.0.1:3306 on a test machine.
+      assert.deepEqual(Object.keys(credentials).sort(), ['admin_key', 'bao_addr', 'bao_root_token', 'broker_url', 'clients', 'database']);
+      assert.deepEqual(credentials.database, { host: '127.0.0.1', port: 3306, schemas: { chatbot: 'chatbot_demo', analytics: 'analytics_demo' } });
       assert.equal(credentials.broker_url, brokerUrl);
       assert.deepEqual(Object.keys(credentials.clients).sort(), ['analytics-app', 'chatbot-app-dev']);
       assert.deepEqual(credentials.clients['chatbot-app-dev'].applications, ['chatbot']);
@@ -54,6 +71,8 @@ describe('identity-broker dev', () => {
         headers: { 'x-vault-token': credentials.bao_root_token },
       });
       assert.equal(health.status, 200, 'the root token in the credentials file works');
+      const role = await fetch(`${credentials.bao_addr}/v1/database/roles/chatbot-users`, { headers: { 'x-vault-token': credentials.bao_root_token } });
+      assert.equal(role.status, 200, 'dev configured the database engine');
 
       // No secret reaches the terminal or the logs.
       const openbaoLog = readFileSync(join(stateDir, 'openbao.log'), 'utf8');
@@ -70,5 +89,14 @@ describe('identity-broker dev', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+  });
+
+  it('--mysql-url that does not answer fails with the reason and leaves no bao behind', async () => {
+    const stateDir = join(mkdtempSync(join(tmpdir(), 'ib-dev-')), 'state');
+    const result = await runCli(['dev', '--port', '0', '--state-dir', stateDir, '--mysql-url', 'mysql://root@127.0.0.1:1'], { timeoutMs: 60_000 });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /--mysql-url: cannot log in to MySQL at 127\.0\.0\.1:1 as root \(ECONNREFUSED\)/);
+    const pid = /OpenBao dev server at \S+ \(pid (\d+)\)/.exec(result.stderr)?.[1];
+    assert.ok(pid && !isAlive(Number(pid)), 'bao stopped');
   });
 });

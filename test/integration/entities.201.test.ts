@@ -129,10 +129,10 @@ describe("the seed's security boundaries", () => {
 });
 
 describe('secrets', () => {
-  it('no issued token, API key or broker credential appears in logs or audit', () => {
-    const audit = broker.audit();
+  it('no issued token, API key or broker credential appears in logs or audit', async () => {
+    const audit = await broker.audit();
     assert.ok(audit.includes('"outcome":"issued"'), 'audit records exist');
-    const checked = assertNoSecretsLeaked(broker, [...issuedTokens, ...Object.values(broker.keys), bao.rootToken]);
+    const checked = await assertNoSecretsLeaked(broker, [...issuedTokens, ...Object.values(broker.keys), bao.rootToken]);
     assert.ok(checked > 10);
   });
 });

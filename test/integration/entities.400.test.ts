@@ -220,8 +220,8 @@ describe('POST /v1/entities rejects hostile requests', () => {
     assert.deepEqual(newAliases.sort(), [...controls].sort(), 'only the positive controls added aliases');
   });
 
-  it('audits every rejection with its outcome and leaks no API key', () => {
-    const records = broker.audit().trim().split('\n').map((line) => JSON.parse(line) as { request_id: string; outcome: string });
+  it('audits every rejection with its outcome and leaks no API key', async () => {
+    const records = (await broker.audit()).trim().split('\n').map((line) => JSON.parse(line) as { request_id: string; outcome: string });
     const byRequest = new Map(records.map((r) => [r.request_id, r.outcome]));
     const rejected = CASES.filter((c) => c.status !== 201).length;
     assert.equal(expectedAudit.size, rejected, 'every rejected case ran');
@@ -229,6 +229,6 @@ describe('POST /v1/entities rejects hostile requests', () => {
       assert.equal(byRequest.get(requestId), outcome, `audit record for ${requestId}`);
     }
     assert.ok(records.some((r) => r.outcome === 'invalid_request'));
-    assertNoSecretsLeaked(broker, [...Object.values(broker.keys), ...issuedTokens, bao.rootToken]);
+    await assertNoSecretsLeaked(broker, [...Object.values(broker.keys), ...issuedTokens, bao.rootToken]);
   });
 });

@@ -46,8 +46,8 @@ describe('rate limiting (default 10 per minute)', () => {
     assert.equal(res.status, 201);
   });
 
-  it('the audit log records each decision', () => {
-    const outcomes = broker.audit().trim().split('\n').map((line) => JSON.parse(line).outcome);
+  it('the audit log records each decision', async () => {
+    const outcomes = (await broker.audit()).trim().split('\n').map((line) => JSON.parse(line).outcome);
     for (const outcome of ['application_not_authorized', 'client_mismatch', 'issued', 'rate_limited']) {
       assert.ok(outcomes.includes(outcome), outcome);
     }

@@ -33,7 +33,7 @@ describe('OpenBao goes away', () => {
     assert.equal((await fetch(`${broker.url}/healthz`)).status, 200);
   });
 
-  it('audits the failure as upstream_error', () => {
-    assert.match(broker.audit(), /"outcome":"upstream_error"/);
+  it('audits the failure as upstream_error', async () => {
+    assert.match(await broker.audit(), /"outcome":"upstream_error"/);
   });
 });

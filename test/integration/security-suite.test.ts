@@ -71,7 +71,7 @@ describe('brute-force throttle on failed authentication', () => {
     const retryAfter = res.headers.get('retry-after');
     assert.match(retryAfter ?? '', /^[1-9]\d*$/, `Retry-After is a positive number of seconds: ${retryAfter}`);
     blockedRetryAfter = Number(retryAfter);
-    assert.ok(throttled.audit().includes('"outcome":"rate_limited"'), 'the block is audited');
+    assert.ok((await throttled.audit()).includes('"outcome":"rate_limited"'), 'the block is audited');
   });
 
   // Regression: the 429 came before the 21st failure was consumed, so the block never
