@@ -63,7 +63,9 @@ export async function issueEntity(deps: IssueEntityDeps, input: IssueEntityInput
   const parsed = createEntityRequest.safeParse(input.body);
   if (!parsed.success) {
     const details = fieldProblems(parsed.error);
-    return deny('invalid_request', { reason: `invalid fields: ${details.map((d) => d.field).join(', ')}` }, { details });
+    // Field names can be anything a caller sent: bound what reaches the audit log.
+    const fields = details.map((d) => d.field.slice(0, 40)).slice(0, 8).join(', ');
+    return deny('invalid_request', { reason: `invalid fields: ${fields}` }, { details });
   }
   const request = parsed.data;
   const who = { application: request.application, user_identifier: request.user_identifier };
