@@ -1,5 +1,4 @@
 import { basename, extname } from 'node:path';
-import { parse as parseHcl } from '@cdktf/hcl2json';
 import { hclOutline, type OutlineNode } from './hcl-outline.js';
 import { JsonSyntaxError, parseJsonSource, plainJson, type JsonNode } from './json-source.js';
 import { PolicyParseError, type ParameterConstraint, type PathBlock, type PolicyDocument } from './model.js';
@@ -37,6 +36,9 @@ type Read = { blocks: RawBlock[]; name?: { value: string; line: number } };
 async function readHcl(file: string, text: string): Promise<Read> {
   let parsed: Record<string, unknown>;
   try {
+    // Imported on use: the package boots a Go WebAssembly runtime (~60 MB) that a serving
+    // broker, which loads every CLI command, must not carry.
+    const { parse: parseHcl } = await import('@cdktf/hcl2json');
     parsed = await parseHcl(basename(file), text);
   } catch (error) {
     throw hclParseError(file, (error as Error).message);
