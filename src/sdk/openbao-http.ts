@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OpenBaoRequestError, UnexpectedResponseError } from './errors.js';
+import { parseOpenBaoErrors } from '../contract/openbao-errors.js';
 
 /**
  * The few OpenBao calls an application makes with a user token (and, in direct mode, with
@@ -112,7 +113,7 @@ export class OpenBaoHttp {
       throw new OpenBaoRequestError(method, path, undefined, [], { cause });
     }
     if (res.status === 404 && options.notFoundIsUndefined) return undefined as z.output<S>;
-    if (!res.ok) throw new OpenBaoRequestError(method, path, res.status, parseErrors(text));
+    if (!res.ok) throw new OpenBaoRequestError(method, path, res.status, parseOpenBaoErrors(text));
     const parsed = schema.safeParse(text.length === 0 ? {} : safeJson(text));
     if (!parsed.success) throw new UnexpectedResponseError(method, `${this.addr}/v1/${path}`, res.status, 'unexpected OpenBao response shape');
     return parsed.data;
@@ -136,7 +137,3 @@ function safeJson(text: string): unknown {
   }
 }
 
-function parseErrors(text: string): string[] {
-  const json = safeJson(text) as { errors?: unknown } | undefined;
-  return json && Array.isArray(json.errors) ? json.errors.filter((e): e is string => typeof e === 'string') : [];
-}

@@ -1,6 +1,7 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import type { z } from 'zod';
 import { VaultError } from './errors.js';
+import { parseOpenBaoErrors } from '../contract/openbao-errors.js';
 
 export interface VaultTransportOptions {
   /** e.g. http://127.0.0.1:8200 — only scheme, host and port are used. */
@@ -74,7 +75,7 @@ export class VaultTransport {
     }
     if (status === 404 && req.notFoundIsUndefined) return undefined;
     if (status < 200 || status >= 300) {
-      throw new VaultError({ status, method: req.method, path, errors: parseErrors(text) });
+      throw new VaultError({ status, method: req.method, path, errors: parseOpenBaoErrors(text) });
     }
     const json = text.length === 0 ? {} : safeJson(text);
     const parsed = req.schema.safeParse(json);
@@ -102,11 +103,6 @@ function safeJson(text: string): unknown {
   }
 }
 
-function parseErrors(text: string): string[] {
-  const json = safeJson(text) as { errors?: unknown } | undefined;
-  if (json && Array.isArray(json.errors)) return json.errors.filter((e): e is string => typeof e === 'string');
-  return [];
-}
 
 function describeNetworkError(cause: unknown): string {
   if (cause instanceof undiciErrors.HeadersTimeoutError || cause instanceof undiciErrors.BodyTimeoutError) {
