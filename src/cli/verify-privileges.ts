@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { checkPrivileges, describePrivilegeProblems, privilegesOk, type PrivilegeReport } from '../broker/privileges.js';
 import { VaultSession } from '../broker/vault-session.js';
 import { loadConfig, parseConfig } from '../config.js';
 import { VaultClient } from '../vault/index.js';
+import { operatorToken } from './admin-token.js';
 import { CliError } from './errors.js';
 
 export function registerVerifyPrivileges(program: Command): void {
@@ -48,23 +48,11 @@ export function registerVerifyPrivileges(program: Command): void {
 }
 
 function tokenClient(vault: VaultClient, tokenFile: string | undefined): { client: VaultClient; source: string } {
-  let token: string | undefined;
-  let source: string;
-  if (tokenFile !== undefined) {
-    try {
-      token = readFileSync(tokenFile, 'utf8').trim();
-    } catch (error) {
-      throw new CliError(`cannot read --token-file ${tokenFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-    source = `file ${tokenFile}`;
-  } else {
-    token = process.env['BAO_TOKEN'] || process.env['VAULT_TOKEN'];
-    source = process.env['BAO_TOKEN'] ? 'BAO_TOKEN' : 'VAULT_TOKEN';
-  }
-  if (!token) {
+  const found = operatorToken(tokenFile);
+  if (!found) {
     throw new CliError('no token to check: pass --token-file, a --config with openbao.auth, or set BAO_TOKEN (or VAULT_TOKEN)');
   }
-  return { client: vault.withToken(token), source };
+  return { client: vault.withToken(found.token), source: found.source };
 }
 
 /** One row per path asked about: path, what OpenBao answered, what the broker should hold, verdict. */
